@@ -837,7 +837,9 @@ class Comparison:
         finds 90% of its validation texts of the class, none of which is a test text, and test_precision_at_it,
         test_recall_at_it: what that threshold gets on the test texts, the operating point to quote;
         validation_texts_of_class: how many chose it (unreliable below :data:`bertlab.prcurve.MIN_VAL_POSITIVES`),
-        NaN for runs stored before 2026-12-07, which kept no validation probabilities; no_curve: why a run has none,
+        these four NaN where no_validation_threshold says why (as the report's cell: a run stored before
+        2026-12-07 kept no validation probabilities, its validation file is out of step, or its validation texts
+        hold none of the class), missing where they are given; no_curve: why a run has none,
         its numbers then NaN; run_id), fractions, as the report's table reads them (:mod:`bertlab.prcurve`).
 
         Raises:
@@ -871,6 +873,7 @@ class Comparison:
                          "test_precision_at_it": op.test_precision if op else None,
                          "test_recall_at_it": op.test_recall if op else None,
                          "validation_texts_of_class": op.val_positives if op else None,
+                         "no_validation_threshold": prcurve.no_threshold_why(c, prcurve.READ_AT) if c else None,
                          "no_curve": why.get(r.id), "run_id": r.id})
         df = pd.DataFrame(rows)
         for col in ("average_precision", "precision_at_90_recall", "threshold_at_90_recall", "threshold_from_validation",

@@ -1325,7 +1325,7 @@ def operating_cells(c: Any, target: float) -> dict[str, str]:
     head, there = f"validation threshold ({t} recall)", "test precision, recall there"
     got = prcurve.operating_point(c, target)
     if got is None:
-        why = prcurve.no_operating_point(c) or "none: its validation texts hold none of the class"
+        why = prcurve.no_operating_point(c) or prcurve.NO_VAL_CLASS_TEXTS
         return {head: why, there: "–"}
     n = got.val_positives
     texts = f"{n} text{'s' * (n != 1)} of the class"

@@ -177,6 +177,7 @@ MIN_VAL_POSITIVES = 5
 # What a table says of a run with no validation probabilities, and what every reading off the test curve is.
 NO_VAL_PROBABILITIES = "no validation probabilities (stored before 2026-12-07): threshold read on test texts: optimistic"
 TEST_THRESHOLD_ONLY = "threshold read on test texts: optimistic"
+NO_VAL_CLASS_TEXTS = "none: its validation texts hold none of the class"  # and of one whose validation texts have none
 
 
 def no_operating_point(c: Curve) -> str | None:
@@ -185,6 +186,14 @@ def no_operating_point(c: Curve) -> str | None:
     if c.val_scores is not None:
         return None
     return f"{c.val_refused}: {TEST_THRESHOLD_ONLY}" if c.val_refused else NO_VAL_PROBABILITIES
+
+
+def no_threshold_why(c: Curve, target: float) -> str | None:
+    """Why :func:`operating_point` gives the curve none at ``target`` (:func:`no_operating_point`, or its validation
+    texts holding none of the class), None where it gives one: the table's cell and the API's column."""
+    if operating_point(c, target) is not None:
+        return None
+    return no_operating_point(c) or NO_VAL_CLASS_TEXTS
 TEST_READ = "read on the test texts themselves: optimistic"
 
 

@@ -729,13 +729,18 @@ def test_a_comparison_gives_each_runs_average_precision_on_the_rarest_class(tiny
     # the threshold chosen on validation texts and what it gets on the test texts: new columns (this pin changed)
     assert list(got.columns) == ["name", "label", "average_precision", "precision_at_90_recall",
                                  "threshold_at_90_recall", "threshold_from_validation", "test_precision_at_it",
-                                 "test_recall_at_it", "validation_texts_of_class", "no_curve", "run_id"]
+                                 "test_recall_at_it", "validation_texts_of_class", "no_validation_threshold",
+                                 "no_curve", "run_id"]
     # head_only: from 0.2 it answers all 20 test texts, 2 right, both found; zero_shot kept no validation texts'
     assert got["threshold_from_validation"].tolist()[1] == pytest.approx(0.2)
     assert got["test_precision_at_it"].tolist()[1] == pytest.approx(0.1)
     assert got["test_recall_at_it"].tolist()[1] == pytest.approx(1.0)
     assert got["validation_texts_of_class"].tolist()[1] == 10
     assert got.iloc[0][["threshold_from_validation", "test_precision_at_it"]].isna().all()
+    # and why, in the report's words (its NaN alone read the same for a run stored before, one whose validation
+    # texts hold none of the class and one whose validation file is out of step)
+    assert got["no_validation_threshold"][0] == prcurve.NO_VAL_PROBABILITIES
+    assert got["no_validation_threshold"][1:].isna().all()  # head_only has one; tfidf_logreg no curve (no_curve)
     assert got["name"].tolist() == ["zero_shot", "head_only", "tfidf_logreg"] and set(got["label"]) == {"abusive"}
     # zero_shot ranks two 'ok' texts (0.6, 0.5) between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2; both found
     # from 0.4 on, 2 of 4 answers right. head_only ranks both first.

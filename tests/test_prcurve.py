@@ -376,6 +376,7 @@ def test_validation_predictions_out_of_step_are_refused_and_said_not_a_traceback
     assert "stored before" not in cells[0] + cells[1] and cells[2].startswith("p ≥ 0.600")
     assert "its stored validation predictions are out of step (3 rows" in report._pr_section(runs)
     said = " ".join(cli.pr_lines(runs, names))
+    assert [prcurve.no_threshold_why(c, 0.9) for c in cs.curves] == cells[:2] + [None]  # the API's column
     assert "No validation threshold for head_only: its stored validation predictions are out of step" in said
     assert "No validation threshold for full_ft: its stored validation predictions are out of step" in said
 
