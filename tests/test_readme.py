@@ -577,3 +577,14 @@ def test_the_rare_comment_examples_of_the_answer_and_of_run_name_the_generator_t
         assert "`docs/examples/make_rare_comments.py`'s 1,500 made-up" in example, example
         assert "run --dataset rare_comments.csv --quick" in example and "2026-" in example, example
     assert "2,000 made-up comments" not in text
+
+
+def test_runs_output_and_precision_recall_are_said_to_give_the_threshold_chosen_on_validation_texts():
+    """`run`'s output and Comparison.precision_recall() gained the threshold chosen on validation texts and the test
+    precision and recall at it (89f4153), said in the Compare bullet; the README's own sentences on `run`'s output and
+    on precision_recall() still named only the precision at 90% recall read off the test curve."""
+    text = readme()
+    on_run = text[text.index("rarest class and its precision at 90% recall with the probability that gets there"):]
+    assert "the threshold chosen on its validation texts and the test precision and recall at it" in on_run[:300]
+    api = text[text.index("c.precision_recall() #"):]
+    assert "the threshold chosen on validation texts with the test precision and recall at it" in api[:300]
