@@ -79,13 +79,15 @@ def validation_texts(run) -> int | None:
     return n if isinstance(n, int) else None
 
 
-def scores_for(d: dict, names: list[str], name: str, texts: int | None = None,
-               split: str = "test") -> tuple[np.ndarray, np.ndarray] | None:
+def scores_for(d: dict, names: list[str], name: str, texts: int | None = None, split: str = "test",
+               fingerprint: str | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(whether each test text is of class ``name``, its probability of it) from a run's stored predictions ``d``,
     or None where it kept no probabilities or has no such class. Raises :class:`OutOfStep` where its probabilities
     and its true labels differ in rows, or its labels are not ``texts`` (the run's test texts, where known): a curve
     of them would be wrong, quietly. ``split``: "validation" for the run's validation predictions (``texts`` then
-    :func:`validation_texts`), as its messages say."""
+    :func:`validation_texts`), as its messages say. ``fingerprint``: the split's as the run recorded it
+    (``test_fingerprint``, ``val_fingerprint`` in its metrics), where known: a file of another split of as many
+    texts (another split seed's) has another."""
     if not d or "probabilities" not in d or name not in names:
         return None
     i = names.index(name)
@@ -98,6 +100,9 @@ def scores_for(d: dict, names: list[str], name: str, texts: int | None = None,
     if texts is not None and labels != texts:
         raise OutOfStep(f"{stored} with its {split} set ({labels} true labels for the {texts} {split} texts "
                         + ("its metrics were scored on)" if split == "test" else "it was given)"))
+    if fingerprint and d.get("fingerprint") and d["fingerprint"] != fingerprint:
+        raise OutOfStep(f"{stored} with its {split} set (they are of other {split} texts: fingerprint "
+                        f"{d['fingerprint']}, its {split} set's {fingerprint})")
     if probs.shape[1] <= i:
         raise OutOfStep(f"{stored} ({probs.shape[1]} classes' probabilities for its {len(names)} classes)")
     return np.asarray(d["labels"], dtype=int) == i, probs[:, i]
@@ -274,7 +279,7 @@ def curves(runs, name: str) -> Curves:
         names = (r.metrics or {}).get("label_names") or []
         d = paired.load_predictions(r)
         try:
-            got = scores_for(d, names, name, scored_texts(r))
+            got = scores_for(d, names, name, scored_texts(r), fingerprint=(r.metrics or {}).get("test_fingerprint"))
         except OutOfStep as e:
             out.missing.append((r, str(e)))
             continue
@@ -284,7 +289,8 @@ def curves(runs, name: str) -> Curves:
         y, score = got
         val, refused = None, None
         try:  # a validation file out of step: no threshold chosen on it (said), the curve drawn all the same
-            val = scores_for(paired.load_val_predictions(r), names, name, validation_texts(r), "validation")
+            val = scores_for(paired.load_val_predictions(r), names, name, validation_texts(r), "validation",
+                             (r.metrics or {}).get("val_fingerprint"))
         except OutOfStep as e:
             refused = str(e)
         c = curve(r.id, y, score, np.asarray(d["predictions"], dtype=int) == names.index(name), val)

@@ -543,10 +543,12 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             paired.save_predictions(staging, out.test["predictions"], splits.test.labels, metrics["test_fingerprint"],
                                     out.test.get("probabilities"))
         # and the validation texts' of the model kept, where a threshold can be chosen without the test texts
+        # (its fingerprint in the metrics too, as the test set's: bertlab.prcurve checks the file is of these texts)
         if out.val_predictions is not None and out.val_predictions.get("predictions") is not None and len(splits.val):
+            metrics["val_fingerprint"] = paired.fingerprint(splits.val.texts, splits.val.labels, splits.label_names)
             paired.save_predictions(staging, out.val_predictions["predictions"], splits.val.labels,
-                                    paired.fingerprint(splits.val.texts, splits.val.labels, splits.label_names),
-                                    out.val_predictions.get("probabilities"), file=paired.VAL_PREDICTIONS_FILE)
+                                    metrics["val_fingerprint"], out.val_predictions.get("probabilities"),
+                                    file=paired.VAL_PREDICTIONS_FILE)
         if cfg.keep_best and out.val and out.val.get("epoch"):
             metrics["kept_epoch"] = int(out.val["epoch"])  # the epoch whose weights were kept (charts mark it)
             # and by which loss: with class weights, the class-weighted one, not the val_loss charted beside the ring

@@ -381,6 +381,27 @@ def test_validation_predictions_out_of_step_are_refused_and_said_not_a_traceback
     assert "No validation threshold for full_ft: its stored validation predictions are out of step" in said
 
 
+def test_predictions_of_other_texts_as_many_are_refused_by_their_fingerprint(tmp_path):
+    """OutOfStep compared a predictions file with its run by counts alone: a test file of another split of as many
+    texts (another split seed's), or a validation file of other validation texts, was read as the run's, a curve and
+    a threshold drawn from other texts quietly. The file's fingerprint is now checked against the one the run
+    recorded (metrics' test_fingerprint, and val_fingerprint, which runs now record beside it)."""
+    val = ([1, 1, 0, 0], two_class([0.9, 0.6, 0.3, 0.1]))
+    other_test = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    other_test.metrics["test_fingerprint"] = "not-fp"  # fake_run's files say 'fp' and 'vfp'
+    other_val = fake_run(tmp_path, "full_ft", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    other_val.metrics |= {"test_fingerprint": "fp", "val_fingerprint": "not-vfp"}
+    fine = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    fine.metrics |= {"test_fingerprint": "fp", "val_fingerprint": "vfp"}
+    cs = prcurve.curves([other_test, other_val, fine], "abusive")
+    assert cs.missing == [(other_test, "its stored test predictions are out of step with its test set (they are of "
+                                       "other test texts: fingerprint fp, its test set's not-fp)")]
+    assert [(c.run_id, c.val_refused) for c in cs.curves] == [
+        (other_val.id, "its stored validation predictions are out of step with its validation set (they are of other "
+                       "validation texts: fingerprint vfp, its validation set's not-vfp)"), (fine.id, None)]
+    assert prcurve.operating_point(cs.curves[1], 0.9) is not None
+
+
 # The hand-made test set of test_the_table_reads_the_curves_at_the_target: 'abusive' (class 1) texts at 0.9 and 0.7,
 # others at 0.8, 0.3 and 0.05. Its own curve reads 67% precision at 100% recall from p >= 0.700.
 TEST_S, TEST_Y = [0.9, 0.8, 0.7, 0.3, 0.05], [1, 0, 1, 0, 0]

@@ -320,5 +320,6 @@ def test_runs_keep_their_validation_probabilities_of_the_model_they_kept(tiny_mo
         now = predictor.predict([rid], val.texts)[0]
         assert now.probs == pytest.approx(stored, abs=2e-3), name
         assert kept["fingerprint"] == paired.fingerprint(val.texts, val.labels, val.label_names)
+        assert run.metrics["val_fingerprint"] == kept["fingerprint"]  # recorded, for prcurve to check the file by
         assert kept["fingerprint"] != run.metrics["test_fingerprint"]
     predictor.close()
