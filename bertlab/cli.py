@@ -725,10 +725,13 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
     # 'p\u00a0≥' (a no-break space): 'p' and '≥' wrapped apart on two lines
     said = [f"Average precision: the area under a run's curve, 1 where it ranks every {cs.name!r} text above the "
             f"others; 'p\u00a0≥': the least probability of {cs.name!r} that answers it there, read on the test texts "
-            f"themselves (optimistic). The validation threshold is chosen on the run's validation texts instead (the "
-            f"largest probability finding {at} of them); the test precision and recall at it are what it gets on unseen "
-            f"texts. 'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class; "
-            "'older run': stored before runs kept validation probabilities."] if cs.curves else []
+            f"themselves (optimistic). "
+            + (prcurve.NO_RUN_KEPT_VALIDATION.replace("each cell", "its column") if all(
+                c.val_scores is None for c in cs.curves) else
+               f"The validation threshold is chosen on the run's validation texts instead (the largest probability "
+               f"finding {at} of them); the test precision and recall at it are what it gets on unseen texts. "
+               f"'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class; "
+               "'older run': stored before runs kept validation probabilities.")] if cs.curves else []
     said += [f"No validation threshold for {names.get(c.run_id, c.run_id)}: {c.val_refused}." for c in cs.curves
              if c.val_refused]
     said += [f"No curve for {names.get(r.id, r.id)}: {why}." for r, why in cs.missing]

@@ -1339,8 +1339,11 @@ def pr_operating_note(cs: Any, target: float) -> str:
     from bertlab import prcurve
 
     t = whole_percent(100 * target)
-    return (f"'Precision at {t} recall' and its 'p ≥' are read off the test curve, the threshold fitted to the very "
-            f"texts it is scored on: optimistic. The 'validation threshold' is chosen on the run's validation texts "
+    test_read = (f"'Precision at {t} recall' and its 'p ≥' are read off the test curve, the threshold fitted to the "
+                 "very texts it is scored on: optimistic.")
+    if all(c.val_scores is None for c in cs.curves):  # runs stored before (each cell says so): no point to quote
+        return f"{test_read} {prcurve.NO_RUN_KEPT_VALIDATION}"
+    return (f"{test_read} The 'validation threshold' is chosen on the run's validation texts "
             f"instead (the largest probability at which it finds {t} of their {cs.name!r} texts, how many said "
             "beside it), none of which is a test text; the test precision and recall there are what that threshold "
             "gets on unseen texts, the operating point to quote. Chosen on fewer than "

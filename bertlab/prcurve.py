@@ -182,6 +182,10 @@ MIN_VAL_POSITIVES = 5
 # What a table says of a run with no validation probabilities, and what every reading off the test curve is.
 NO_VAL_PROBABILITIES = "no validation probabilities (stored before 2026-12-07): threshold read on test texts: optimistic"
 TEST_THRESHOLD_ONLY = "threshold read on test texts: optimistic"
+# Where no run shown kept validation probabilities (all stored before 2026-12-07, the first Compare after an
+# upgrade): the caption described at length a threshold no cell gave, 'the operating point to quote'.
+NO_RUN_KEPT_VALIDATION = ("None of these runs kept its validation probabilities (each cell says why), so none has a "
+                          "threshold chosen on texts it is not scored on; a run trained again keeps them.")
 NO_VAL_CLASS_TEXTS = "none: its validation texts hold none of the class"  # and of one whose validation texts have none
 
 

@@ -402,6 +402,28 @@ def test_predictions_of_other_texts_as_many_are_refused_by_their_fingerprint(tmp
     assert prcurve.operating_point(cs.curves[1], 0.9) is not None
 
 
+def test_where_no_run_kept_validation_probabilities_the_note_does_not_describe_a_threshold_none_has(tmp_path):
+    """The first Compare after an upgrade shows runs stored before 2026-12-07 only: every 'validation threshold'
+    cell said they kept no validation probabilities, while the caption (and `run`'s sentence) described at length
+    the threshold chosen on them, 'the operating point to quote'. Where no run shown has them the note says so
+    instead; beside one run that has them it is as before."""
+    from bertlab import cli
+
+    old = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S))
+    new = fake_run(tmp_path, "full_ft", ["ok", "abusive"], TEST_Y, two_class(TEST_S),
+                   val=([1, 1, 0], two_class([0.9, 0.6, 0.2])))
+    alone = plots.pr_operating_note(prcurve.curves([old], "abusive"), 0.9)
+    assert alone.endswith(prcurve.NO_RUN_KEPT_VALIDATION) and "operating point to quote" not in alone
+    assert "read off the test curve, the threshold fitted to the very texts it is scored on: optimistic" in alone
+    both = plots.pr_operating_note(prcurve.curves([old, new], "abusive"), 0.9)
+    assert "operating point to quote" in both and prcurve.NO_RUN_KEPT_VALIDATION not in both
+    said = " ".join(" ".join(cli.pr_lines([old], {old.id: "head_only"})).split())
+    assert "None of these runs kept its validation probabilities (its column says why)" in said
+    assert "unseen texts" not in said and "'unreliable: n'" not in said
+    said = " ".join(" ".join(cli.pr_lines([old, new], {old.id: "head_only", new.id: "full_ft"})).split())
+    assert "what it gets on unseen texts" in said and "None of these runs" not in said
+
+
 # The hand-made test set of test_the_table_reads_the_curves_at_the_target: 'abusive' (class 1) texts at 0.9 and 0.7,
 # others at 0.8, 0.3 and 0.05. Its own curve reads 67% precision at 100% recall from p >= 0.700.
 TEST_S, TEST_Y = [0.9, 0.8, 0.7, 0.3, 0.05], [1, 0, 1, 0, 0]
