@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from bertlab import paired
 from bertlab.data import load_splits
 from bertlab.embeddings import cached_keys, text_keys
 from bertlab.models import autocast_dtype, pick_device
@@ -44,6 +46,10 @@ def test_strategy_runs_end_to_end(name, tiny_model, tiny_data):
         assert c["trainable_params"] == 0
     else:
         assert c["trainable_params"] > 0
+    # every strategy keeps its validation texts' probabilities, keep_best off too (mutants18: only a restored
+    # epoch's kept, runs that kept their last epoch stored none, and passed every test)
+    kept = paired.load_val_predictions(run)
+    assert kept is not None and np.asarray(kept["probabilities"]).shape == (len(load_splits(tiny_data).val), 2)
     preds = Predictor(store).predict([rid], ["a wonderful film", "an awful film"])
     assert preds[0].probs.shape == (2, 2)
     assert abs(preds[0].probs.sum(1) - 1).max() < 1e-4
