@@ -498,3 +498,13 @@ def test_the_validation_threshold_is_the_largest_that_reaches_the_target(seed):
         higher = s[y][s[y] > t]  # any larger threshold (the next score up) falls short
         if len(higher):
             assert (s[y] >= higher.min()).mean() < target
+
+
+def test_a_threshold_is_said_unreliable_below_five_validation_texts_of_the_class_and_not_from_five(tmp_path):
+    """The cut-off the cell and the note say: chosen on 4 validation texts of the class, unreliable; on 5, not
+    (mutants18: '<=' for '<', or a cut-off of 4, passed every test, which had 3 texts and 10)."""
+    for n, said in ((4, "p ≥ 0.600 (unreliable: 4 texts of the class)"), (5, "p ≥ 0.500 (5 texts of the class)")):
+        val = ([1] * n + [0], two_class([0.9, 0.8, 0.7, 0.6, 0.5][:n] + [0.1]))
+        r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+        row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
+        assert row["validation threshold (90% recall)"] == said
