@@ -460,6 +460,12 @@ def test_the_threshold_is_chosen_on_validation_texts_and_read_on_the_test_texts_
     assert (op.threshold, op.test_precision, op.test_recall) == (pytest.approx(0.5), pytest.approx(2 / 3), 1.0)
     note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.9)
     assert "validation texts" in note and "unseen texts" in note and "optimistic" in note
+    # read at another recall, the note says that one, and when the threshold is unreliable (mutants18: a fixed
+    # '90%', or the unreliable sentence dropped, passed)
+    note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.8)
+    assert "finds 80% of their 'abusive' texts" in note and "90%" not in note
+    assert note.endswith(f"Chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class, it is "
+                         "unreliable (said in its cell).")
 
 
 def test_a_threshold_chosen_on_few_validation_texts_is_said_unreliable_and_can_fall_short_on_the_test_texts(
