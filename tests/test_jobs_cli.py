@@ -2562,3 +2562,30 @@ def test_run_prints_each_runs_average_precision_on_the_rarest_class(tmp_path):
     assert said.endswith(f" No curve for tfidf_logreg: {prcurve.NO_PROBABILITIES}.")
     # no run kept probabilities: no table (nor on balanced classes, where no precision table is printed)
     assert not any(line.startswith("Precision against recall") for line in per_class_lines([tfidf]))
+
+
+def test_run_says_a_threshold_chosen_on_few_validation_texts_is_unreliable_and_none_without_the_class(tmp_path):
+    """`run`'s precision-recall table: a threshold chosen on 3 validation texts of the class says so ('unreliable:
+    3'), and a run whose validation texts hold none of the class says 'no class text', not 'older run'
+    (mutants18: dropping either passed every test)."""
+    from bertlab import paired
+    from bertlab.cli import pr_lines
+    from bertlab.metrics import classification_report
+    from bertlab.store import Run
+
+    names, labels = ["abusive", "ok"], [0, 0] + [1] * 8
+    abusive = [0.9, 0.7] + [0.2] * 8
+    runs = []
+    for rid, val_labels, val in (("r0", [0, 0, 0, 1], [0.95, 0.85, 0.8, 0.1]), ("r1", [1, 1], [0.2, 0.1])):
+        preds = [0 if p >= 0.5 else 1 for p in abusive]
+        paired.save_predictions(tmp_path / rid, preds, labels, "fp", [[p, 1 - p] for p in abusive])
+        paired.save_predictions(tmp_path / rid, [0 if p >= 0.5 else 1 for p in val], val_labels, "vfp",
+                                [[p, 1 - p] for p in val], file=paired.VAL_PREDICTIONS_FILE)
+        runs.append(Run(id=rid, batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
+                        model="minilm", config={"seed": 0}, artifact_dir=str(tmp_path / rid),
+                        metrics=classification_report(labels, preds, names) | {"label_names": names}))
+    lines = pr_lines(runs, {"r0": "few", "r1": "none"})
+    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[2:4]]
+    # few: 90% of 3 texts is all 3, from 0.8: the two abusive test texts (0.9, 0.7) -> only 0.9 found, 1 of 1 right
+    assert rows == [["few", "1.000", "100% (p ≥ 0.700)", "p ≥ 0.800 (unreliable: 3)", "100%, 50%"],
+                    ["none", "1.000", "100% (p ≥ 0.700)", "no class text", "-"]]
