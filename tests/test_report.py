@@ -1805,6 +1805,8 @@ def test_the_results_say_what_each_score_column_means_under_its_table(finished):
     assert "majority: what always answering the most common class scores" in said
     assert MACRO_F1_WORDS in said and said.count("macro-F1: each class's F1") == 1
     assert ECE_WORDS in said and "expected calibration error" in said
+    # what ECE is, not a bare name (mutants18: 'the gap' for 'the mean gap' passed)
+    assert "the mean gap between how sure a run says it is and how often it is right" in said
 
 
 def test_the_report_says_what_ece_is_once_and_its_luck_after_it(finished):
