@@ -334,6 +334,8 @@ def test_predictions_out_of_step_with_the_run_are_refused_and_the_run_named(tmp_
         (other, "its stored test predictions are out of step with its test set (12 true labels for the 20 test texts "
                 "its metrics were scored on)")]
     assert prcurve.scored_texts(fine) == 20 and prcurve.scored_texts(SimpleNamespace(metrics=None)) is None
+    # a class's support missing: the count unknown, not a crash (mutants18: any() for all() passed)
+    assert prcurve.scored_texts(SimpleNamespace(metrics={"per_class": {"a": {"support": 3}, "b": {}}})) is None
     with pytest.raises(prcurve.OutOfStep, match=r"2 classes' probabilities for its 3 classes"):
         prcurve.scores_for({"labels": [0, 1], "probabilities": [[0.5, 0.5], [0.4, 0.6]]}, NAMES, "spam")
     html_ = report._pr_section([short, other, fine])
