@@ -447,6 +447,8 @@ def test_the_threshold_is_chosen_on_validation_texts_and_read_on_the_test_texts_
     r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
     c = prcurve.curves([r], "abusive").curves[0]
     assert prcurve.choose_threshold(np.array(val[0]) == 1, np.array(pos + neg), 0.9) == pytest.approx(0.1)
+    # 28% of 25 is 7 texts, though 0.28 * 25 is 7.000000000000001 in floating point (mutants18: an 8th passed)
+    assert prcurve.choose_threshold(np.ones(25, bool), np.arange(25, 0, -1) / 25, 0.28) == pytest.approx(0.76)
     op = prcurve.operating_point(c, 0.9)
     # from 0.1 the test texts at 0.9, 0.8, 0.7 and 0.3 are answered: 2 of those 4 right, both abusive found
     assert (op.threshold, op.val_positives, op.val_recall) == (pytest.approx(0.1), 10, pytest.approx(0.9))
