@@ -518,3 +518,22 @@ def test_a_threshold_is_said_unreliable_below_five_validation_texts_of_the_class
         r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
         row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
         assert row["validation threshold (90% recall)"] == said
+
+
+def test_a_damaged_validation_predictions_file_leaves_the_run_its_curve_without_a_validation_threshold(tmp_path):
+    """A validation predictions file whose probabilities and labels differ in rows raised OutOfStep out of
+    prcurve.curves (Compare, the report and `run` all read it), naming 'its stored test predictions': the run's
+    test curve is drawn and its validation threshold is none, as for a file that cannot be read at all."""
+    val = ([1, 1, 1, 1, 1, 0], two_class([0.9, 0.8, 0.7, 0.6, 0.5, 0.1]))
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    path = Path(r.artifact_dir) / paired.VAL_PREDICTIONS_FILE
+    d = json.loads(path.read_text())
+    path.write_text(json.dumps({**d, "probabilities": d["probabilities"][:-1]}))
+    cs = prcurve.curves([r], "abusive")
+    assert [c.run_id for c in cs.curves] == [r.id] and cs.missing == []
+    assert prcurve.operating_point(cs.curves[0], 0.9) is None
+    row = plots.pr_table([r], cs, 0.9).iloc[0]
+    assert row["precision at 90% recall"] == "67% (p ≥ 0.700)"
+    assert row["validation threshold (90% recall)"] == (  # why, since 469a0f1 (the same fix, made twice)
+        "its stored validation predictions are out of step (5 rows of class probabilities for 6 true labels): "
+        "threshold read on test texts: optimistic")
