@@ -1055,8 +1055,11 @@ def pr_section(done: list) -> None:
     cs = prcurve.curves(done, name)
     if cs.curves:
         common.chart(common.figure(plots.pr_figure, done, cs, at_recall=target), width="stretch", key="cmp_pr")
-        st.dataframe(plots.pr_table(done, cs, target), hide_index=True, width="stretch", key="pr_table",
-                     column_config={"run": st.column_config.TextColumn(pinned=True)})
+        # two tables, at the recall and at the precision, what to quote first in each: one of all ten columns
+        # needed a sideways scroll at 1366 pixels for its last
+        for of, key in (("recall", "pr_table"), ("precision", "pr_table_precision")):
+            st.dataframe(plots.pr_table(done, cs, target, of=of), hide_index=True, width="stretch", key=key,
+                         column_config={"run": st.column_config.TextColumn(pinned=True)})
     labels = plots.run_labels(done)
     st.caption(f"Each line: one run's precision and recall on {common.md(repr(name))} as the probability it needs to "
                "answer that class is lowered from 1 (few answers, mostly right) to 0 (every text, all found); the "

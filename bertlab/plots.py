@@ -1280,11 +1280,15 @@ def pr_figure(runs: Sequence[Any], cs: Any, at_recall: float | None = None, heig
     return fig
 
 
-def pr_table(runs: Sequence[Any], cs: Any, target: float) -> pd.DataFrame | None:
-    """The numbers of :func:`pr_figure`, a row per run with a curve: its average precision, the precision and
-    recall of its own answers, its best precision at a recall of ``target`` or more and its best recall at a
-    precision of ``target`` or more, each with the least probability that answers the class there ('–' where no
-    threshold gets there); None without a curve."""
+def pr_table(runs: Sequence[Any], cs: Any, target: float, of: str = "recall") -> pd.DataFrame | None:
+    """The numbers of :func:`pr_figure` at a recall (``of`` "recall") or a precision (``of`` "precision") of
+    ``target``, a row per run with a curve, in two tables so that each fits the page (one of ten columns needed a
+    sideways scroll at 1366 pixels), what to quote first. At a recall: the threshold chosen on the run's validation
+    texts and the test precision and recall at it (:func:`operating_cells`), then its best precision at a recall
+    of ``target`` or more read off the test curve (optimistic), and its average precision. At a precision: its best
+    recall at a precision of ``target`` or more read off the test curve, then the precision and recall of its own
+    answers. A reading off the curve comes with the least probability that answers the class there ('–' where no
+    threshold gets there). None without a curve."""
     from bertlab.prcurve import precision_at_recall, recall_at_precision
 
     by_id = {r.id: r for r in runs}
@@ -1304,12 +1308,14 @@ def pr_table(runs: Sequence[Any], cs: Any, target: float) -> pd.DataFrame | None
     rows = []
     for c in drawn:
         p, rec = c.at_answers
-        rows.append({"run": labels[c.run_id], "average precision": f"{c.ap:.3f}",
-                     "its answers: precision": "–" if p is None else pct(100 * p),
-                     "its answers: recall": pct(100 * rec),
-                     f"precision at {t} recall": read(precision_at_recall(c, target)),
-                     **operating_cells(c, target),
-                     f"recall at {t} precision": read(recall_at_precision(c, target))})
+        if of == "recall":
+            rows.append({"run": labels[c.run_id], **operating_cells(c, target),
+                         f"precision at {t} recall": read(precision_at_recall(c, target)),
+                         "average precision": f"{c.ap:.3f}"})
+        else:
+            rows.append({"run": labels[c.run_id], f"recall at {t} precision": read(recall_at_precision(c, target)),
+                         "its answers: precision": "–" if p is None else pct(100 * p),
+                         "its answers: recall": pct(100 * rec)})
     return pd.DataFrame(rows)
 
 

@@ -603,11 +603,12 @@ def _pr_section(ok: list[Run]) -> str:
     if not cs.curves:
         return title + said
     # as the report's other charts: heading, words and chart kept together on paper (.fig), the table under them
-    table = plots.pr_table(drawn, cs, PR_TARGET)
+    # as Compare's: at the recall, then at the precision, what to quote first in each
+    tables = [plots.pr_table(drawn, cs, PR_TARGET, of=of) for of in ("recall", "precision")]
     return (f"<div class='fig'>{title}{said}"
             + _to_html(plots.pr_figure(drawn, cs, at_recall=PR_TARGET), default_height="420px",
                        config={"displaylogo": False, "responsive": True})
-            + "</div>" + _table(table.to_dict("records"), [(c, c) for c in table.columns]))
+            + "</div>" + "".join(_table(t.to_dict("records"), [(c, c) for c in t.columns]) for t in tables))
 
 
 def _confusion_section(runs: list[Run], names: dict[str, str]) -> str:

@@ -175,7 +175,7 @@ def test_the_table_says_a_dash_for_the_precision_of_a_run_that_never_answers_the
     """No answer of 'abusive': its answers have no precision, '–', not '0%' (mutants16: '0%' passed)."""
     s = [0.4, 0.1, 0.2, 0.3]
     r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [1, 0, 0, 1], [[1 - p, p] for p in s])
-    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9, of="precision").iloc[0]
     assert row["its answers: precision"] == "–" and row["its answers: recall"] == "0%"
 
 
@@ -186,11 +186,12 @@ def test_the_table_reads_the_curves_at_the_target(tmp_path):
     table = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0)
     row = table.iloc[0].to_dict()
     # a run stored before runs kept validation probabilities: no threshold but the test curve's, said optimistic
-    assert row == {"run": "head_only", "average precision": "0.833", "its answers: precision": "67%",
-                   "its answers: recall": "100%", "precision at 100% recall": "67% (p ≥ 0.700)",
-                   "validation threshold (100% recall)": prcurve.NO_VAL_PROBABILITIES,
-                   "test precision, recall there": "–",
-                   "recall at 100% precision": "50% (p ≥ 0.900)"}
+    assert row == {"run": "head_only", "validation threshold (100% recall)": prcurve.NO_VAL_PROBABILITIES,
+                   "test precision, recall there": "–", "precision at 100% recall": "67% (p ≥ 0.700)",
+                   "average precision": "0.833"}
+    assert plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0, of="precision").iloc[0].to_dict() == {
+        "run": "head_only", "recall at 100% precision": "50% (p ≥ 0.900)", "its answers: precision": "67%",
+        "its answers: recall": "100%"}
     assert "threshold read on test texts: optimistic" in prcurve.NO_VAL_PROBABILITIES
     assert prcurve.operating_point(prcurve.curves([r], "abusive").curves[0], 1.0) is None
     assert plots.pr_table([r], prcurve.curves([], "abusive"), 0.9) is None
@@ -307,8 +308,10 @@ def test_no_threshold_that_precise_reads_as_a_dash_not_as_zero_recall(tmp_path):
     r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [0, 1, 1, 0], [[1 - p, p] for p in s])
     c = prcurve.curves([r], "abusive").curves[0]
     assert prcurve.recall_at_precision(c, 1.0) is None
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0, of="precision").iloc[0]
+    assert row["recall at 100% precision"] == "–"
     row = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0).iloc[0]
-    assert row["recall at 100% precision"] == "–" and row["precision at 100% recall"] == "67% (p ≥ 0.700)"
+    assert row["precision at 100% recall"] == "67% (p ≥ 0.700)"
 
 
 def test_predictions_out_of_step_with_the_run_are_refused_and_the_run_named(tmp_path):
@@ -494,6 +497,20 @@ def test_a_threshold_chosen_on_few_validation_texts_is_said_unreliable_and_can_f
     none = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=([0, 0], two_class([0.2, 0.1])))
     row = plots.pr_table([none], prcurve.curves([none], "abusive"), 0.9).iloc[0]
     assert row["validation threshold (90% recall)"].startswith("none: its validation texts hold none")
+
+
+def test_the_tables_give_what_to_quote_first_in_two_that_fit_the_page(tmp_path):
+    """One table of ten columns needed a sideways scroll at 1366 pixels (Chromium, Compare) for its last, 'recall at
+    90% precision', and its first columns were the test curve's: two tables now, at the recall and at the precision,
+    each opening with the run and what to quote (the threshold chosen on validation texts and its test figures)."""
+    val = ([1] * 10 + [0] * 3, two_class([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.15, 0.02, 0.01]))
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    cs = prcurve.curves([r], "abusive")
+    assert list(plots.pr_table([r], cs, 0.9).columns) == [
+        "run", "validation threshold (90% recall)", "test precision, recall there", "precision at 90% recall",
+        "average precision"]
+    assert list(plots.pr_table([r], cs, 0.9, of="precision").columns) == [
+        "run", "recall at 90% precision", "its answers: precision", "its answers: recall"]
 
 
 @pytest.mark.parametrize("seed", range(4))
