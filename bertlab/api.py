@@ -839,7 +839,12 @@ class Comparison:
         validation_texts_of_class: how many chose it (unreliable below :data:`bertlab.prcurve.MIN_VAL_POSITIVES`),
         these four NaN where no_validation_threshold says why (as the report's cell: a run stored before
         2026-12-07 kept no validation probabilities, its validation file is out of step, or its validation texts
-        hold none of the class), missing where they are given; no_curve: why a run has none,
+        hold none of the class), missing where they are given; recall_at_90_precision and
+        threshold_at_90_precision: the reverse reading off the test curve (optimistic), and
+        threshold_from_validation_for_90_precision: the smallest probability (of a validation text of the class) at
+        which 90% of the run's validation answers are right, with test_precision_at_it_for_90_precision,
+        test_recall_at_it_for_90_precision and validation_texts_answered_for_90_precision (unreliable below
+        :data:`bertlab.prcurve.MIN_VAL_POSITIVES`), NaN where none is that precise; no_curve: why a run has none,
         its numbers then NaN; run_id), fractions, as the report's table reads them (:mod:`bertlab.prcurve`).
 
         Raises:
@@ -866,6 +871,8 @@ class Comparison:
             c = got.get(r.id)
             at = prcurve.precision_at_recall(c, prcurve.READ_AT) if c is not None else None
             op = prcurve.operating_point(c, prcurve.READ_AT) if c is not None else None
+            back = prcurve.recall_at_precision(c, prcurve.READ_AT) if c is not None else None
+            op_p = prcurve.operating_point(c, prcurve.READ_AT, "precision") if c is not None else None
             rows.append({"name": self.names[r.id], "label": label, "average_precision": c.ap if c else None,
                          "precision_at_90_recall": at[0] if at else None,
                          "threshold_at_90_recall": at[1] if at else None,
@@ -874,10 +881,19 @@ class Comparison:
                          "test_recall_at_it": op.test_recall if op else None,
                          "validation_texts_of_class": op.val_positives if op else None,
                          "no_validation_threshold": prcurve.no_threshold_why(c, prcurve.READ_AT) if c else None,
+                         "recall_at_90_precision": back[0] if back else None,
+                         "threshold_at_90_precision": back[1] if back else None,
+                         "threshold_from_validation_for_90_precision": op_p.threshold if op_p else None,
+                         "test_precision_at_it_for_90_precision": op_p.test_precision if op_p else None,
+                         "test_recall_at_it_for_90_precision": op_p.test_recall if op_p else None,
+                         "validation_texts_answered_for_90_precision": op_p.val_answered if op_p else None,
                          "no_curve": why.get(r.id), "run_id": r.id})
         df = pd.DataFrame(rows)
         for col in ("average_precision", "precision_at_90_recall", "threshold_at_90_recall", "threshold_from_validation",
-                    "test_precision_at_it", "test_recall_at_it", "validation_texts_of_class"):
+                    "test_precision_at_it", "test_recall_at_it", "validation_texts_of_class", "recall_at_90_precision",
+                    "threshold_at_90_precision", "threshold_from_validation_for_90_precision",
+                    "test_precision_at_it_for_90_precision", "test_recall_at_it_for_90_precision",
+                    "validation_texts_answered_for_90_precision"):
             df[col] = df[col].astype(float)
         return df
 

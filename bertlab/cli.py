@@ -692,6 +692,8 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
     ``names``: each run's name by id, as :func:`per_class_lines` names them."""
     import textwrap
 
+    import numpy as np
+
     from bertlab import prcurve
     from bertlab.metrics import whole_percent
 
@@ -719,9 +721,27 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
                 there = ("-" if op.test_precision is None else whole_percent(100 * op.test_precision)) + ", " + \
                     whole_percent(100 * op.test_recall)
             cells.append([names.get(c.run_id, c.run_id), f"{c.ap:.3f}", read, chosen, there])
-        w = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
-        lines += ["  " + "  ".join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(row))
-                  for row in [heads, *cells]]
+        # and at the precision, a second table (one of both did not fit 110 columns)
+        heads2 = ["run", f"recall at {at} precision", f"validation threshold ({at} precision)",
+                  "test precision, recall at it"]
+        cells2 = []
+        for c in cs.curves:
+            got = prcurve.recall_at_precision(c, prcurve.READ_AT)
+            read = "-" if got is None else whole_percent(100 * got[0]) + ("" if got[1] is None else f" (p ≥ {got[1]:.3f})")
+            op = prcurve.operating_point(c, prcurve.READ_AT, "precision")
+            if op is None:
+                chosen = ("none kept (older run)" if c.val_scores is None else "no class text"
+                          if not np.asarray(c.val_scores[0]).any() else "none that precise")
+                there = "-"
+            else:
+                chosen = f"p ≥ {op.threshold:.3f}" + (f" (unreliable: {op.val_answered})" if op.unreliable else "")
+                there = ("-" if op.test_precision is None else whole_percent(100 * op.test_precision)) + ", " + \
+                    whole_percent(100 * op.test_recall)
+            cells2.append([names.get(c.run_id, c.run_id), read, chosen, there])
+        for hs, rows in ((heads, cells), (heads2, cells2)):
+            w = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hs)]
+            lines += ["  " + "  ".join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(row))
+                      for row in [hs, *rows]]
     # 'p\u00a0≥' (a no-break space): 'p' and '≥' wrapped apart on two lines
     said = [f"Average precision: the area under a run's curve, 1 where it ranks every {cs.name!r} text above the "
             f"others; 'p\u00a0≥': the least probability of {cs.name!r} that answers it there, read on the test texts "
@@ -730,8 +750,10 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
                 c.val_scores is None for c in cs.curves) else
                f"The validation threshold is chosen on the run's validation texts instead (the largest probability "
                f"finding {at} of them); the test precision and recall at it are what it gets on unseen texts. "
-               f"'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class; "
-               "'older run': stored before runs kept validation probabilities.")] if cs.curves else []
+               f"For {at} precision it is the smallest probability at which {at} of its validation answers are "
+               f"right. 'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the "
+               "class (for a precision: answered); 'older run': stored before runs kept validation probabilities.")
+               ] if cs.curves else []
     said += [f"No validation threshold for {names.get(c.run_id, c.run_id)}: {c.val_refused}." for c in cs.curves
              if c.val_refused]
     said += [f"No curve for {names.get(r.id, r.id)}: {why}." for r, why in cs.missing]

@@ -1285,9 +1285,10 @@ def pr_table(runs: Sequence[Any], cs: Any, target: float, of: str = "recall") ->
     ``target``, a row per run with a curve, in two tables so that each fits the page (one of ten columns needed a
     sideways scroll at 1366 pixels), what to quote first. At a recall: the threshold chosen on the run's validation
     texts and the test precision and recall at it (:func:`operating_cells`), then its best precision at a recall
-    of ``target`` or more read off the test curve (optimistic), and its average precision. At a precision: its best
-    recall at a precision of ``target`` or more read off the test curve, then the precision and recall of its own
-    answers. A reading off the curve comes with the least probability that answers the class there ('–' where no
+    of ``target`` or more read off the test curve (optimistic), and its average precision. At a precision: the
+    threshold chosen on its validation texts for that precision and the test precision and recall at it, then its
+    best recall at a precision of ``target`` or more read off the test curve, and the precision and recall of its
+    own answers. A reading off the curve comes with the least probability that answers the class there ('–' where no
     threshold gets there). None without a curve."""
     from bertlab.prcurve import precision_at_recall, recall_at_precision
 
@@ -1313,47 +1314,49 @@ def pr_table(runs: Sequence[Any], cs: Any, target: float, of: str = "recall") ->
                          f"precision at {t} recall": read(precision_at_recall(c, target)),
                          "average precision": f"{c.ap:.3f}"})
         else:
-            rows.append({"run": labels[c.run_id], f"recall at {t} precision": read(recall_at_precision(c, target)),
+            rows.append({"run": labels[c.run_id], **operating_cells(c, target, "precision"),
+                         f"recall at {t} precision": read(recall_at_precision(c, target)),
                          "its answers: precision": "–" if p is None else pct(100 * p),
                          "its answers: recall": pct(100 * rec)})
     return pd.DataFrame(rows)
 
 
-def operating_cells(c: Any, target: float) -> dict[str, str]:
-    """A run's threshold chosen on its validation texts for a recall of ``target`` and the test precision and
-    recall at it (:func:`bertlab.prcurve.operating_point`), as :func:`pr_table`'s two cells: the threshold said
-    unreliable where fewer than :data:`bertlab.prcurve.MIN_VAL_POSITIVES` validation texts of the class chose it,
-    and why there is none (a run stored before kept no validation probabilities: its only threshold is the test
-    curve's, optimistic)."""
+def operating_cells(c: Any, target: float, of: str = "recall") -> dict[str, str]:
+    """A run's threshold chosen on its validation texts for a recall of ``target`` (``of`` "precision": a precision)
+    and the test precision and recall at it (:func:`bertlab.prcurve.operating_point`), as :func:`pr_table`'s two
+    cells: the threshold said unreliable where chosen on fewer than :data:`bertlab.prcurve.MIN_VAL_POSITIVES`
+    validation texts (of the class for a recall, answered for a precision), and why there is none (a run stored
+    before kept no validation probabilities: its only threshold is the test curve's, optimistic)."""
     from bertlab import prcurve
 
     t = whole_percent(100 * target)
-    head, there = f"validation threshold ({t} recall)", "test precision, recall there"
-    got = prcurve.operating_point(c, target)
+    head, there = f"validation threshold ({t} {of})", "test precision, recall there"
+    got = prcurve.operating_point(c, target, of)
     if got is None:
-        why = prcurve.no_operating_point(c) or prcurve.NO_VAL_CLASS_TEXTS
+        why = prcurve.no_threshold_why(c, target, of) or prcurve.NO_VAL_CLASS_TEXTS
         return {head: why, there: "–"}
-    n = got.val_positives
-    texts = f"{n} text{'s' * (n != 1)} of the class"
+    n = got.chosen_on
+    texts = f"{n} text{'s' * (n != 1)} " + ("answered" if of == "precision" else "of the class")
     return {head: f"p ≥ {got.threshold:.3f} " + (f"(unreliable: {texts})" if got.unreliable else f"({texts})"),
             there: ("–" if got.test_precision is None else whole_percent(100 * got.test_precision)) + ", "
             + whole_percent(100 * got.test_recall)}
 
 
 def pr_operating_note(cs: Any, target: float) -> str:
-    """What the validation threshold beside the test curve's reading is, said under :func:`pr_table`."""
+    """What the validation thresholds beside the test curve's readings are, said under :func:`pr_table`."""
     from bertlab import prcurve
 
     t = whole_percent(100 * target)
-    test_read = (f"'Precision at {t} recall' and its 'p ≥' are read off the test curve, the threshold fitted to the "
-                 "very texts it is scored on: optimistic.")
+    test_read = (f"'Precision at {t} recall', 'recall at {t} precision' and their 'p ≥' are read off the test "
+                 "curve, the threshold fitted to the very texts it is scored on: optimistic.")
     if all(c.val_scores is None for c in cs.curves):  # runs stored before (each cell says so): no point to quote
         return f"{test_read} {prcurve.NO_RUN_KEPT_VALIDATION}"
-    return (f"{test_read} The 'validation threshold' is chosen on the run's validation texts "
-            f"instead (the largest probability at which it finds {t} of their {cs.name!r} texts, how many said "
-            "beside it), none of which is a test text; the test precision and recall there are what that threshold "
-            "gets on unseen texts, the operating point to quote. Chosen on fewer than "
-            f"{prcurve.MIN_VAL_POSITIVES} validation texts of the class, it is unreliable (said in its cell).")
+    return (f"{test_read} The 'validation threshold' is chosen on the run's validation texts instead (for {t} recall, "
+            f"the largest probability at which it finds {t} of their {cs.name!r} texts, how many said beside it; for "
+            f"{t} precision, the smallest at which {t} of its answers there are right, how many it answers said beside "
+            "it), none of which is a test text; the test precision and recall there are what that threshold gets on "
+            f"unseen texts, the operating point to quote. Chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation "
+            "texts (of the class, or answered), it is unreliable (said in its cell).")
 
 def pr_threshold_note(runs: Sequence[Any], cs: Any, target: float) -> str:
     """What the '(p ≥ ...)' beside a reading of :func:`pr_table` is, on its first such reading (where it says 'p ≥

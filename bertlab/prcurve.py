@@ -176,8 +176,9 @@ def recall_at_precision(c: Curve, target: float) -> tuple[float, float | None] |
     return best
 
 
-# Fewer validation texts of the class than this: a threshold chosen on them is said unreliable (on 3 texts, 90%
-# recall is the least probability of all 3, one text's luck).
+# Fewer validation texts of the class than this (for a recall; for a precision, fewer validation texts answered at
+# it): a threshold chosen on them is said unreliable (on 3 texts, 90% recall is the least probability of all 3, one
+# text's luck; 2 answers both right are '100% precise').
 MIN_VAL_POSITIVES = 5
 # What a table says of a run with no validation probabilities, and what every reading off the test curve is.
 NO_VAL_PROBABILITIES = "no validation probabilities (stored before 2026-12-07): threshold read on test texts: optimistic"
@@ -197,31 +198,50 @@ def no_operating_point(c: Curve) -> str | None:
     return f"{c.val_refused}: {TEST_THRESHOLD_ONLY}" if c.val_refused else NO_VAL_PROBABILITIES
 
 
-def no_threshold_why(c: Curve, target: float) -> str | None:
-    """Why :func:`operating_point` gives the curve none at ``target`` (:func:`no_operating_point`, or its validation
-    texts holding none of the class), None where it gives one: the table's cell and the API's column."""
-    if operating_point(c, target) is not None:
+def no_threshold_why(c: Curve, target: float, of: str = "recall") -> str | None:
+    """Why :func:`operating_point` gives the curve none at ``target`` (:func:`no_operating_point`, its validation
+    texts holding none of the class, or, ``of`` "precision", no threshold that precise on them), None where it gives
+    one: the table's cell and the API's column."""
+    if operating_point(c, target, of) is not None:
         return None
-    return no_operating_point(c) or NO_VAL_CLASS_TEXTS
+    if (why := no_operating_point(c)) is not None:
+        return why
+    if c.val_scores is None or not np.asarray(c.val_scores[0]).any():
+        return NO_VAL_CLASS_TEXTS
+    from bertlab.plots import whole_percent
+
+    return f"none: no threshold is {whole_percent(100 * target)} precise on its validation texts"
+
+
 TEST_READ = "read on the test texts themselves: optimistic"
 
 
 @dataclass
 class OperatingPoint:
-    """A threshold chosen on the validation texts for a recall of ``target`` (the largest probability of the class
-    at which the validation recall reaches it) and what it gets on the test texts, which it never saw:
-    ``test_precision`` (None where it answers no test text) and ``test_recall``. ``val_positives``: the validation
-    texts of the class it was chosen on (``unreliable`` below :data:`MIN_VAL_POSITIVES`)."""
+    """A threshold chosen on the validation texts for a recall of ``target`` (``of`` "recall": the largest
+    probability of the class at which the validation recall reaches it, :func:`choose_threshold`) or a precision
+    (``of`` "precision": the smallest at which the validation precision reaches it,
+    :func:`choose_precision_threshold`) and what it gets on the test texts, which it never saw: ``test_precision``
+    (None where it answers no test text) and ``test_recall``. ``val_positives``: the validation texts of the class;
+    ``val_answered``: those it answers (of any class). ``unreliable`` below :data:`MIN_VAL_POSITIVES` texts of the
+    class (a recall) or texts answered (a precision: the share right of so few is luck)."""
     target: float
     threshold: float
     val_positives: int
     val_recall: float
     test_precision: float | None
     test_recall: float
+    of: str = "recall"
+    val_answered: int = 0
+
+    @property
+    def chosen_on(self) -> int:
+        """The validation texts the choice rests on: of the class (a recall), answered (a precision)."""
+        return self.val_answered if self.of == "precision" else self.val_positives
 
     @property
     def unreliable(self) -> bool:
-        return self.val_positives < MIN_VAL_POSITIVES
+        return self.chosen_on < MIN_VAL_POSITIVES
 
 
 def choose_threshold(y: np.ndarray, score: np.ndarray, target: float) -> float | None:
@@ -236,14 +256,31 @@ def choose_threshold(y: np.ndarray, score: np.ndarray, target: float) -> float |
     return float(pos[min(k, len(pos)) - 1])
 
 
-def operating_point(c: Curve, target: float) -> OperatingPoint | None:
-    """The threshold :func:`choose_threshold` picks on the run's validation texts for a recall of ``target``, and
-    the test precision and recall at it; None where the run kept no validation probabilities or its validation
-    texts hold none of the class."""
+def choose_precision_threshold(y: np.ndarray, score: np.ndarray, target: float) -> float | None:
+    """The smallest threshold whose precision on ``y`` (truths) reaches ``target`` (answering the class where the
+    score is that or more), among the scores of the texts of the class (lowered to another text's score it answers
+    more wrongly and finds none more); None where none reaches it or without a text of the class."""
+    y = np.asarray(y, dtype=bool)
+    s = np.asarray(score, dtype=float)
+    order = np.argsort(-s, kind="stable")
+    ss, yy = s[order], y[order]
+    tp = np.cumsum(yy)
+    ends = np.flatnonzero(np.r_[ss[1:] != ss[:-1], True])  # the last text of each run of equal scores
+    found = tp[ends]
+    new = np.diff(np.r_[0, found]) > 0  # a text of the class at that score
+    ok = new & (found / (ends + 1) >= target - 1e-12)
+    return float(ss[ends[ok][-1]]) if ok.any() else None
+
+
+def operating_point(c: Curve, target: float, of: str = "recall") -> OperatingPoint | None:
+    """The threshold :func:`choose_threshold` picks on the run's validation texts for a recall of ``target`` (``of``
+    "precision": :func:`choose_precision_threshold`, for a precision), and the test precision and recall at it; None
+    where the run kept no validation probabilities, its validation texts hold none of the class, or (a precision)
+    no threshold is that precise on them."""
     if c.val_scores is None or c.test_scores is None:
         return None
     vy, vs = (np.asarray(a) for a in c.val_scores)
-    t = choose_threshold(vy, vs, target)
+    t = (choose_precision_threshold if of == "precision" else choose_threshold)(vy, vs, target)
     if t is None:
         return None
     vy = vy.astype(bool)
@@ -251,7 +288,8 @@ def operating_point(c: Curve, target: float) -> OperatingPoint | None:
     said = s >= t
     tp = int((said & y).sum())
     return OperatingPoint(target, t, int(vy.sum()), float((vs[vy] >= t).mean()),
-                          tp / int(said.sum()) if said.any() else None, tp / int(y.sum()))
+                          tp / int(said.sum()) if said.any() else None, tp / int(y.sum()), of,
+                          int((vs >= t).sum()))
 
 
 def class_choices(runs) -> list[str]:

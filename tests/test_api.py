@@ -730,6 +730,9 @@ def test_a_comparison_gives_each_runs_average_precision_on_the_rarest_class(tiny
     assert list(got.columns) == ["name", "label", "average_precision", "precision_at_90_recall",
                                  "threshold_at_90_recall", "threshold_from_validation", "test_precision_at_it",
                                  "test_recall_at_it", "validation_texts_of_class", "no_validation_threshold",
+                                 "recall_at_90_precision", "threshold_at_90_precision",
+                                 "threshold_from_validation_for_90_precision", "test_precision_at_it_for_90_precision",
+                                 "test_recall_at_it_for_90_precision", "validation_texts_answered_for_90_precision",
                                  "no_curve", "run_id"]
     # head_only: from 0.2 it answers all 20 test texts, 2 right, both found; zero_shot kept no validation texts'
     assert got["threshold_from_validation"].tolist()[1] == pytest.approx(0.2)
@@ -741,6 +744,16 @@ def test_a_comparison_gives_each_runs_average_precision_on_the_rarest_class(tiny
     # texts hold none of the class and one whose validation file is out of step)
     assert got["no_validation_threshold"][0] == prcurve.NO_VAL_PROBABILITIES
     assert got["no_validation_threshold"][1:].isna().all()  # head_only has one; tfidf_logreg no curve (no_curve)
+    # and for 90% precision (these columns pinned new): head_only's validation answers from 0.2 are its 9 abusive
+    # texts there, all right (from 0.1, 10 of 15); on the test texts it answers all 20 from 0.2, 2 right, both
+    # found. Its test curve: both abusive from 0.8, 2 of 2; zero_shot's: the one at 0.7 alone, then 0.6 is 'ok'
+    assert got["threshold_from_validation_for_90_precision"].tolist()[1] == pytest.approx(0.2)
+    assert got["validation_texts_answered_for_90_precision"].tolist()[1] == 9
+    assert got["test_precision_at_it_for_90_precision"].tolist()[1] == pytest.approx(0.1)
+    assert got["test_recall_at_it_for_90_precision"].tolist()[1] == pytest.approx(1.0)
+    assert got["recall_at_90_precision"].tolist()[:2] == [pytest.approx(0.5), pytest.approx(1.0)]
+    assert got["threshold_at_90_precision"].tolist()[:2] == [pytest.approx(0.7), pytest.approx(0.8)]
+    assert np.isnan(got["threshold_from_validation_for_90_precision"].tolist()[0])
     assert got["name"].tolist() == ["zero_shot", "head_only", "tfidf_logreg"] and set(got["label"]) == {"abusive"}
     # zero_shot ranks two 'ok' texts (0.6, 0.5) between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2; both found
     # from 0.4 on, 2 of 4 answers right. head_only ranks both first.

@@ -5249,6 +5249,12 @@ def test_compare_gives_the_threshold_chosen_on_validation_texts_and_what_it_gets
     assert list(table["validation threshold (90% recall)"]) == ["p ≥ 0.300 (10 texts of the class)",
                                                                  prcurve.NO_VAL_PROBABILITIES]
     assert list(table["test precision, recall there"]) == ["50%, 100%", "–"]
+    # and for 90% precision, in the second table: every validation text of full_ft is abusive, so its answers are
+    # all right down to its least, 0.05 (10 answered), which on the test texts answers all 10: 2 right, both found
+    table = next(d.value for d in at.dataframe if "validation threshold (90% precision)" in d.value.columns)
+    assert list(table["validation threshold (90% precision)"]) == ["p ≥ 0.050 (10 texts answered)",
+                                                                    prcurve.NO_VAL_PROBABILITIES]
+    assert list(table["test precision, recall there"]) == ["20%, 100%", "–"]
     said = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "read off the test curve, the threshold fitted to the very texts it is scored on: optimistic" in said
     assert "what that threshold gets on unseen texts" in said

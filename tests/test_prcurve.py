@@ -190,8 +190,9 @@ def test_the_table_reads_the_curves_at_the_target(tmp_path):
                    "test precision, recall there": "–", "precision at 100% recall": "67% (p ≥ 0.700)",
                    "average precision": "0.833"}
     assert plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0, of="precision").iloc[0].to_dict() == {
-        "run": "head_only", "recall at 100% precision": "50% (p ≥ 0.900)", "its answers: precision": "67%",
-        "its answers: recall": "100%"}
+        "run": "head_only", "validation threshold (100% precision)": prcurve.NO_VAL_PROBABILITIES,
+        "test precision, recall there": "–", "recall at 100% precision": "50% (p ≥ 0.900)",
+        "its answers: precision": "67%", "its answers: recall": "100%"}
     assert "threshold read on test texts: optimistic" in prcurve.NO_VAL_PROBABILITIES
     assert prcurve.operating_point(prcurve.curves([r], "abusive").curves[0], 1.0) is None
     assert plots.pr_table([r], prcurve.curves([], "abusive"), 0.9) is None
@@ -471,8 +472,8 @@ def test_the_threshold_is_chosen_on_validation_texts_and_read_on_the_test_texts_
     # '90%', or the unreliable sentence dropped, passed)
     note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.8)
     assert "finds 80% of their 'abusive' texts" in note and "90%" not in note
-    assert note.endswith(f"Chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class, it is "
-                         "unreliable (said in its cell).")
+    assert note.endswith(f"Chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts (of the class, or "
+                         "answered), it is unreliable (said in its cell).")  # since the precision target's threshold
 
 
 def test_a_threshold_chosen_on_few_validation_texts_is_said_unreliable_and_can_fall_short_on_the_test_texts(
@@ -510,7 +511,65 @@ def test_the_tables_give_what_to_quote_first_in_two_that_fit_the_page(tmp_path):
         "run", "validation threshold (90% recall)", "test precision, recall there", "precision at 90% recall",
         "average precision"]
     assert list(plots.pr_table([r], cs, 0.9, of="precision").columns) == [
-        "run", "recall at 90% precision", "its answers: precision", "its answers: recall"]
+        "run", "validation threshold (90% precision)", "test precision, recall there", "recall at 90% precision",
+        "its answers: precision", "its answers: recall"]
+
+
+def test_a_threshold_for_a_precision_is_chosen_on_validation_texts_as_worked_out_by_hand(tmp_path):
+    """'Recall at 90% precision' was read off the test curve only, its threshold fitted to the texts it is scored
+    on. Its threshold is now also chosen on the validation texts (the smallest, at a text of the class, whose
+    answers there are that precise) with how many it answers (unreliable below 5), and read on the test texts."""
+    # validation: 'abusive' at 0.9, 0.8, 0.6, 0.4, 0.3; other texts at 0.7, 0.5, 0.35, 0.2, 0.1
+    pos, neg = [0.9, 0.8, 0.6, 0.4, 0.3], [0.7, 0.5, 0.35, 0.2, 0.1]
+    val = ([1] * 5 + [0] * 5, two_class(pos + neg))
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    c = prcurve.curves([r], "abusive").curves[0]
+    y, s = np.array(val[0]) == 1, np.array(pos + neg)
+    # from 0.3: 8 answered (0.9 ... 0.3), 5 right: 62.5%; from 0.4: 4 of 6, 67%; from 0.6: 3 of 4, 75%; 0.8: 2 of 2
+    assert prcurve.choose_precision_threshold(y, s, 0.6) == pytest.approx(0.3)
+    assert prcurve.choose_precision_threshold(y, s, 0.75) == pytest.approx(0.6)
+    assert prcurve.choose_precision_threshold(y, s, 0.9) == pytest.approx(0.8)
+    # 60%: from 0.3 the test texts at 0.9, 0.8, 0.7 and 0.3 are answered, 2 of 4 right, both abusive found
+    op = prcurve.operating_point(c, 0.6, "precision")
+    assert (op.threshold, op.val_answered, op.val_positives, op.unreliable) == (pytest.approx(0.3), 8, 5, False)
+    assert (op.test_precision, op.test_recall) == (pytest.approx(0.5), 1.0)
+    # 90%: from 0.8, 2 validation texts answered (unreliable); on the test texts 0.9 and 0.8: 1 of 2, half found
+    op = prcurve.operating_point(c, 0.9, "precision")
+    assert (op.threshold, op.val_answered, op.unreliable) == (pytest.approx(0.8), 2, True)
+    assert (op.test_precision, op.test_recall) == (pytest.approx(0.5), pytest.approx(0.5))
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9, of="precision").iloc[0]
+    assert row["validation threshold (90% precision)"] == "p ≥ 0.800 (unreliable: 2 texts answered)"
+    assert row["test precision, recall there"] == "50%, 50%"
+    assert row["recall at 90% precision"] == "50% (p ≥ 0.900)"  # the test curve's own: 0.9 alone, 1 of 1
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.5, of="precision").iloc[0]
+    # 50%: 0.3 again (62.5%), the least score of a text of the class (0.1 would answer 10 texts at 50%, two more
+    # wrong answers for no text found)
+    assert row["validation threshold (50% precision)"] == "p ≥ 0.300 (8 texts answered)"
+    # the validation texts' first answer is wrong and no threshold is 100% precise: said, no test figures
+    never = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S),
+                     val=([0, 1, 0], two_class([0.9, 0.5, 0.6])))
+    row = plots.pr_table([never], prcurve.curves([never], "abusive"), 1.0, of="precision").iloc[0]
+    assert row["validation threshold (100% precision)"] == "none: no threshold is 100% precise on its validation texts"
+    assert row["test precision, recall there"] == "–"
+    none = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=([0, 0], two_class([0.2, 0.1])))
+    row = plots.pr_table([none], prcurve.curves([none], "abusive"), 0.9, of="precision").iloc[0]
+    assert row["validation threshold (90% precision)"].startswith("none: its validation texts hold none")
+    note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.9)
+    assert "'recall at 90% precision'" in note and "for 90% precision, the smallest" in note
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_precision_threshold_is_the_smallest_text_of_the_class_that_reaches_the_target(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.random(60) < 0.4
+    y[0] = True
+    s = np.round(rng.random(60), 2)
+    for target in (0.5, 0.8, 0.9, 0.95, 1.0):
+        t = prcurve.choose_precision_threshold(y, s, target)
+        lower = [u for u in set(s[y].tolist()) if t is None or u < t]  # every smaller score of a class text falls short
+        assert all(y[s >= u].mean() < target - 1e-12 for u in lower)
+        if t is not None:
+            assert y[s >= t].mean() >= target - 1e-12 and t in s[y]
 
 
 @pytest.mark.parametrize("seed", range(4))

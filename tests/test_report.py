@@ -2006,6 +2006,10 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
     assert f"<td>{html.escape(prcurve.NO_VAL_PROBABILITIES)}</td>" in section  # full_ft, stored as before
     assert "what that threshold gets on unseen texts" in section
     assert "<td>p ≥ 0.600 (unreliable: 2 texts of the class)</td><td>100%, 100%</td>" in section
+    # and for 90% precision, in a second table: from 0.6 its 2 validation answers are both right (unreliable: 2)
+    assert "<th>validation threshold (90% precision)</th>" in section
+    assert "<td>p ≥ 0.600 (unreliable: 2 texts answered)</td><td>100%, 100%</td>" in section
+    assert section.index("<th>validation threshold (90% recall)</th>") < section.index("<th>validation threshold (90% precision)</th>")
 
 
 def test_the_reports_recall_table_says_how_far_one_text_moves_a_class_of_few_test_texts(finished, monkeypatch):
