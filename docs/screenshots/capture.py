@@ -283,7 +283,7 @@ def scene(args, out: Path) -> None:
                 section_shot(page, out, "Can its confidence be trusted? (calibration)", "compare_calibration", 520)
             elif args.scene == "prcurve":  # the latest launch in --home on a rare class (README: 3% abusive)
                 page.get_by_role("link", name="Compare").first.click()
-                section_shot(page, out, "Precision against recall, one class (test set)", "compare_prcurve", 860)
+                section_shot(page, out, "Precision against recall, one class (test set)", "compare_prcurve", 1095)
             elif args.scene == "train":  # the default scene's Train page, without training the four runs
                 expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
                 launch_four(page)
