@@ -138,10 +138,11 @@ def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray,
         # and the run's first answer: pr_figure starts its line at that point's precision, and a thinned curve's
         # second point was the next one kept instead (a weak run's line began at 30%, not at its first answer's 0%)
         read.add(1)
-        # and the points the validation thresholds answer at (the table's 'test precision, recall there'), else
+        # and the points the validation thresholds answer at (the tables' 'test precision, recall there'), else
         # the line drawn had none there and its hover named another threshold ('p ≥ 0.412' beside the table's 0.411)
         if val is not None:
-            chosen = {choose_threshold(val[0], val[1], x) for x in TARGETS} - {None}
+            chosen = ({choose_threshold(val[0], val[1], x) for x in TARGETS}  # for a recall, and for a precision
+                      | {choose_precision_threshold(val[0], val[1], x) for x in TARGETS}) - {None}
             ts = np.array([-np.inf if t is None else t for t in c.threshold])
             read |= {int(np.flatnonzero(ts >= t)[ts[ts >= t].argmin()]) for t in chosen if (ts >= t).any()}
         some = sorted(set(np.linspace(0, len(keep) - 1, MAX_POINTS - len(read)).round().astype(int).tolist()) | read)

@@ -282,6 +282,30 @@ def test_a_thinned_curve_keeps_the_points_its_validation_thresholds_answer_at(tm
         assert (whole.threshold[k], whole.recall[k], whole.precision[k]) in drawn, target
 
 
+def test_a_thinned_curve_keeps_the_points_its_precision_targets_validation_thresholds_answer_at(tmp_path, monkeypatch):
+    """The precision table's 'validation threshold (90% precision)' (aa40034) is a point of the whole test curve too,
+    but the thinning kept only the recall targets' thresholds: the line drawn lacked some of the precision ones."""
+    rng = np.random.default_rng(0)
+    labels = (rng.random(25_000) < 0.1).astype(int)
+    s = np.round(np.clip(0.35 * labels + rng.random(len(labels)) * 0.7, 0, 1), 4)
+    vl = (rng.random(3_000) < 0.1).astype(int)
+    vs = np.round(np.clip(0.35 * vl + rng.random(len(vl)) * 0.7, 0, 1), 4)
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], labels.tolist(), two_class(s), val=(vl.tolist(), two_class(vs)))
+    c = prcurve.curves([r], "abusive").curves[0]
+    assert c.readings and len(c.recall) <= prcurve.MAX_POINTS  # the premise: thinned
+    drawn = set(zip(c.threshold, c.recall, c.precision))
+    monkeypatch.setattr(prcurve, "MAX_POINTS", 10**9)
+    whole = prcurve.curves([r], "abusive").curves[0]
+    points = [prcurve.operating_point(c, target, "precision") for target in prcurve.TARGETS]
+    assert any(points)  # the premise: some precision targets reached on the validation texts
+    for target, op in zip(prcurve.TARGETS, points):
+        if op is None:
+            continue
+        k = min((i for i, th in enumerate(whole.threshold) if th is not None and th >= op.threshold),
+                key=whole.threshold.__getitem__)
+        assert (whole.threshold[k], whole.recall[k], whole.precision[k]) in drawn, target
+
+
 def test_a_thinned_curves_line_starts_at_the_runs_first_answer(tmp_path, monkeypatch):
     """pr_figure starts a run's line at its first answer's precision (scikit-learn's recall-0 point left out), but a
     curve of more than MAX_POINTS points, thinned, kept its first point and then the next evenly spaced one: the
