@@ -260,11 +260,9 @@ def test_a_thinned_curve_keeps_the_points_its_readings_sit_on():
             assert any(t == got[1] for _, _, t in points)
 
 
-def test_a_thinned_curve_keeps_the_points_its_validation_thresholds_answer_at(tmp_path, monkeypatch):
-    """The table's 'validation threshold' and 'test precision, recall there' are a point of the run's whole test
-    curve, but a curve of more than MAX_POINTS points was thinned before its validation scores were read: the line
-    drawn lacked 3 of the 5 such points of this run (its hover near 90% recall said 'p ≥ 0.412' beside the table's
-    0.411). Each is now among the points drawn, as the whole curve has it, still at most MAX_POINTS."""
+def _thinned_and_whole(tmp_path, monkeypatch):
+    """A run of 25,000 test texts (10% 'abusive') and 3,000 validation texts: its thinned curve, the points drawn
+    (threshold, recall, precision), and its whole curve (MAX_POINTS lifted)."""
     rng = np.random.default_rng(0)
     labels = (rng.random(25_000) < 0.1).astype(int)
     s = np.round(np.clip(0.35 * labels + rng.random(len(labels)) * 0.7, 0, 1), 4)
@@ -276,6 +274,15 @@ def test_a_thinned_curve_keeps_the_points_its_validation_thresholds_answer_at(tm
     drawn = set(zip(c.threshold, c.recall, c.precision))
     monkeypatch.setattr(prcurve, "MAX_POINTS", 10**9)
     whole = prcurve.curves([r], "abusive").curves[0]
+    return c, drawn, whole
+
+
+def test_a_thinned_curve_keeps_the_points_its_validation_thresholds_answer_at(tmp_path, monkeypatch):
+    """The table's 'validation threshold' and 'test precision, recall there' are a point of the run's whole test
+    curve, but a curve of more than MAX_POINTS points was thinned before its validation scores were read: the line
+    drawn lacked 3 of the 5 such points of this run (its hover near 90% recall said 'p ≥ 0.412' beside the table's
+    0.411). Each is now among the points drawn, as the whole curve has it, still at most MAX_POINTS."""
+    c, drawn, whole = _thinned_and_whole(tmp_path, monkeypatch)
     for target in prcurve.TARGETS:
         t = prcurve.operating_point(c, target).threshold
         k = min((i for i, th in enumerate(whole.threshold) if th is not None and th >= t), key=whole.threshold.__getitem__)
@@ -285,17 +292,7 @@ def test_a_thinned_curve_keeps_the_points_its_validation_thresholds_answer_at(tm
 def test_a_thinned_curve_keeps_the_points_its_precision_targets_validation_thresholds_answer_at(tmp_path, monkeypatch):
     """The precision table's 'validation threshold (90% precision)' (aa40034) is a point of the whole test curve too,
     but the thinning kept only the recall targets' thresholds: the line drawn lacked some of the precision ones."""
-    rng = np.random.default_rng(0)
-    labels = (rng.random(25_000) < 0.1).astype(int)
-    s = np.round(np.clip(0.35 * labels + rng.random(len(labels)) * 0.7, 0, 1), 4)
-    vl = (rng.random(3_000) < 0.1).astype(int)
-    vs = np.round(np.clip(0.35 * vl + rng.random(len(vl)) * 0.7, 0, 1), 4)
-    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], labels.tolist(), two_class(s), val=(vl.tolist(), two_class(vs)))
-    c = prcurve.curves([r], "abusive").curves[0]
-    assert c.readings and len(c.recall) <= prcurve.MAX_POINTS  # the premise: thinned
-    drawn = set(zip(c.threshold, c.recall, c.precision))
-    monkeypatch.setattr(prcurve, "MAX_POINTS", 10**9)
-    whole = prcurve.curves([r], "abusive").curves[0]
+    c, drawn, whole = _thinned_and_whole(tmp_path, monkeypatch)
     points = [prcurve.operating_point(c, target, "precision") for target in prcurve.TARGETS]
     assert any(points)  # the premise: some precision targets reached on the validation texts
     for target, op in zip(prcurve.TARGETS, points):
