@@ -730,8 +730,8 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
             read = "-" if got is None else whole_percent(100 * got[0]) + ("" if got[1] is None else f" (p ≥ {got[1]:.3f})")
             op = prcurve.operating_point(c, prcurve.READ_AT, "precision")
             if op is None:
-                chosen = ("none kept (older run)" if c.val_scores is None else "no class text"
-                          if not np.asarray(c.val_scores[0]).any() else "none that precise")
+                chosen = ("out of step" if c.val_refused else "none kept (older run)" if c.val_scores is None
+                          else "no class text" if not np.asarray(c.val_scores[0]).any() else "none that precise")
                 there = "-"
             else:
                 chosen = f"p ≥ {op.threshold:.3f}" + (f" (unreliable: {op.val_answered})" if op.unreliable else "")

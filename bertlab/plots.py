@@ -1358,6 +1358,7 @@ def pr_operating_note(cs: Any, target: float) -> str:
             f"unseen texts, the operating point to quote. Chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation "
             "texts (of the class, or answered), it is unreliable (said in its cell).")
 
+
 def pr_threshold_note(runs: Sequence[Any], cs: Any, target: float) -> str:
     """What the '(p ≥ ...)' beside a reading of :func:`pr_table` is, on its first such reading (where it says 'p ≥
     0.137', a made-up example's number was read for one of the table's): "'p ≥ 0.137' (head_only, at 90% recall): the

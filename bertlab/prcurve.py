@@ -214,9 +214,6 @@ def no_threshold_why(c: Curve, target: float, of: str = "recall") -> str | None:
     return f"none: no threshold is {whole_percent(100 * target)} precise on its validation texts"
 
 
-TEST_READ = "read on the test texts themselves: optimistic"
-
-
 @dataclass
 class OperatingPoint:
     """A threshold chosen on the validation texts for a recall of ``target`` (``of`` "recall": the largest

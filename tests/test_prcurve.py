@@ -406,6 +406,14 @@ def test_validation_predictions_out_of_step_are_refused_and_said_not_a_traceback
     assert [prcurve.no_threshold_why(c, 0.9) for c in cs.curves] == cells[:2] + [None]  # the API's column
     assert "No validation threshold for head_only: its stored validation predictions are out of step" in said
     assert "No validation threshold for full_ft: its stored validation predictions are out of step" in said
+    # and the precision table (aa40034, `run`'s second) says so as the recall one does, not 'none kept (older run)'
+    # (its precision table's cell in Compare and the report: the same reason as the recall one's)
+    lines = cli.pr_lines(runs, names)
+    second = lines[[i for i, x in enumerate(lines) if "validation threshold (90% precision)" in x][0]:]
+    rows = {n: next(x for x in second if x.strip().startswith(n)) for n in ("head_only", "full_ft")}
+    assert all("out of step" in x and "older run" not in x for x in rows.values()), rows
+    cells = list(plots.pr_table(runs, cs, 0.9, of="precision")["validation threshold (90% precision)"])
+    assert cells[:2] == list(table["validation threshold (90% recall)"])[:2]
 
 
 def test_predictions_of_other_texts_as_many_are_refused_by_their_fingerprint(tmp_path):

@@ -99,8 +99,7 @@ class Strategy:
 
     def uses_field(self, field: str) -> bool:
         """Whether the RunConfig setting ``field`` changes what this strategy does: max_length and truncation where it
-        reads tokens,
-        a training setting (:data:`bertlab.variants.EPOCH_FIELDS`) where it trains over epochs and does not ignore
+        reads tokens, a training setting (:data:`bertlab.variants.EPOCH_FIELDS`) where it trains over epochs and does not ignore
         it (head_only's head trains at a constant learning rate, unclipped: its :attr:`unused_fields`)."""
         return (self.uses_tokens if field in ("max_length", "truncation")
                 else self.uses_epochs and field not in self.unused_fields)
