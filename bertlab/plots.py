@@ -1347,8 +1347,9 @@ def pr_operating_note(cs: Any, target: float) -> str:
     from bertlab import prcurve
 
     t = whole_percent(100 * target)
-    test_read = (f"'Precision at {t} recall', 'recall at {t} precision' and their 'p ≥' are read off the test "
-                 "curve, the threshold fitted to the very texts it is scored on: optimistic.")
+    # the columns' own names, as the tables spell them (a capitalised 'Precision at 90% recall' named none)
+    test_read = (f"The 'precision at {t} recall' and 'recall at {t} precision' columns and their 'p ≥' are read off "
+                 "the test curve, the threshold fitted to the very texts it is scored on: optimistic.")
     if all(c.val_scores is None for c in cs.curves):  # runs stored before (each cell says so): no point to quote
         return f"{test_read} {prcurve.NO_RUN_KEPT_VALIDATION}"
     return (f"{test_read} The 'validation threshold' is chosen on the run's validation texts instead (for {t} recall, "

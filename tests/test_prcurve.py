@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -497,6 +498,12 @@ def test_the_threshold_is_chosen_on_validation_texts_and_read_on_the_test_texts_
     assert (op.threshold, op.test_precision, op.test_recall) == (pytest.approx(0.5), pytest.approx(2 / 3), 1.0)
     note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.9)
     assert "validation texts" in note and "unseen texts" in note and "optimistic" in note
+    # every column it names in quotes is one of the two tables' columns, spelt as they spell it (looks16: its
+    # 'Precision at 90% recall', capitalised, named no column), or the start of one ('validation threshold')
+    cs = prcurve.curves([r], "abusive")
+    columns = {c for of in ("recall", "precision") for c in plots.pr_table([r], cs, 0.9, of=of).columns}
+    named = [q for q in re.findall(r"(?<!\w)'([^']+)'", note) if q not in ("abusive", "p ≥")]
+    assert len(named) >= 3 and all(q in columns or any(c.startswith(q + " (") for c in columns) for q in named), named
     # read at another recall, the note says that one, and when the threshold is unreliable (mutants18: a fixed
     # '90%', or the unreliable sentence dropped, passed)
     note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.8)
