@@ -1093,11 +1093,11 @@ def whole_texts_sentence(runs: list) -> str | None:
         names = list(dict.fromkeys(named.get(i, i) for i in ids))
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
-    def share(length: int) -> str:
+    def share(length: int, both: bool = False) -> str:
         cut = shares[length]
         lo, hi = f"{min(cut):.0f}", f"{max(cut):.0f}"  # as shown: 99.8% and 100% cut read "100-100%"
         most = f"{hi}%" if lo == hi else f"{lo}-{hi}%"
-        return f" ({most} of the {text}s were longer)"
+        return f" ({most} of the {text}s were longer{', for both' * both})"
 
     # texts clipped on loading (MAX_TEXT_CHARS): read by no run past the clip, not even the one that reads them
     # "whole"; the token counts below are of the clipped texts. Said where they are CLIP_SHARE or more of the texts
@@ -1111,13 +1111,18 @@ def whole_texts_sentence(runs: list) -> str | None:
     parts = ([f"{listed(whole)} read each {text} whole"
               + (f" up to {first} ({clip[0]:,} of the data's {text}s were longer and were clipped to it on "
                  "loading: no run read past it)" if clip else "")] if whole else [])
-    for (length, how), names in sorted(read.items(), reverse=True):
+    # a head and a head_tail run at one max length share one share of texts cut: said once, after the second (it
+    # was said twice, word for word, in a Compare of head_only head against head_tail at 64)
+    cuts = sorted(read.items(), reverse=True)
+    for i, ((length, how), names) in enumerate(cuts):
         verb = "" if parts else " read"
         what = (f"{length} tokens of each pair, the longer of its two texts cut first" if pairs
                 else f"its first {length // 4} and last {length - length // 4} tokens" if how == "head_tail"
                 else f"its first {length} tokens")
+        last = i + 1 == len(cuts) or cuts[i + 1][0][0] != length
         parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}{what}"
-                     + (share(length) if length in shares else ""))
+                     + (share(length, both=i > 0 and cuts[i - 1][0][0] == length) if length in shares and last
+                        else ""))
     median = statistics.median_high(medians or own_medians)  # the model's tokens where any run counted in them
     return (f"Not on the same text: {', '.join(parts)}; the median {text} is {median:,} "
             f"tokens{' in ' + first if clip else ''}, so part of the gap between them may be the words an encoder never saw; {_longer(cut_models, limits, max(shares))}.")
